@@ -1,0 +1,47 @@
+//! The services the host owns, one trait each, with an in-process backend (the default).
+//!
+//! Keys, topics and lock names arrive here already namespaced by the caller: the services
+//! know nothing about plugins.
+
+pub mod cache;
+pub mod dedup;
+pub mod frontier;
+pub mod lock;
+pub mod queue;
+pub mod sync;
+
+use std::sync::Arc;
+
+/// Why a service call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The caller asked for something the backend cannot do with this input.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The backend is out of reach; the call may succeed later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Every service the host offers, as shared trait objects.
+#[derive(Clone)]
+pub struct Services {
+    pub queue: Arc<dyn queue::Queue>,
+    pub dedup: Arc<dyn dedup::Dedup>,
+    pub cache: Arc<dyn cache::Cache>,
+    pub sync: Arc<dyn sync::SharedState>,
+    pub locks: Arc<dyn lock::Locks>,
+}
+
+impl Services {
+    /// The embedded default: everything in this process, nothing shared with other nodes.
+    pub fn in_memory(queue_config: queue::QueueConfig) -> Self {
+        Self {
+            queue: Arc::new(queue::memory::MemoryQueue::new(queue_config)),
+            dedup: Arc::new(dedup::memory::MemoryDedup::default()),
+            cache: Arc::new(cache::memory::MemoryCache::default()),
+            sync: Arc::new(sync::memory::MemorySharedState::default()),
+            locks: Arc::new(lock::memory::MemoryLocks::default()),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Items as JSON Lines, one file per spider: `<dir>/<spider>.jsonl`.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::types::{Item, SpiderName};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("cannot write items to {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("item of kind {kind:?} is not valid MessagePack: {message}")]
+    BadItem { kind: String, message: String },
+}
+
+/// One buffered file per spider. Items are written in commit batches and flushed before
+/// the batch's tasks are acked.
+pub struct JsonlSinks {
+    files: HashMap<SpiderName, (PathBuf, BufWriter<File>)>,
+}
+
+impl JsonlSinks {
+    /// Opens a file for each spider; `truncate` starts them empty (a new run), otherwise
+    /// items are appended.
+    pub fn open<'a>(
+        dir: &Path,
+        spiders: impl IntoIterator<Item = &'a SpiderName>,
+        truncate: bool,
+    ) -> Result<Self, SinkError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| SinkError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut files = HashMap::new();
+        for spider in spiders {
+            let path = dir.join(format!("{spider}.jsonl"));
+            let file = OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(truncate)
+                .append(!truncate)
+                .open(&path)
+                .map_err(io(&path))?;
+            files.insert(
+                spider.clone(),
+                (path, BufWriter::with_capacity(256 * 1024, file)),
+            );
+        }
+        Ok(Self { files })
+    }
+
+    /// Writes one item as a JSON object line: the item's own fields.
+    pub fn write(&mut self, spider: &SpiderName, item: &Item) -> Result<(), SinkError> {
+        let Some((path, out)) = self.files.get_mut(spider) else {
+            return Err(SinkError::Io {
+                path: PathBuf::from(format!("{spider}.jsonl")),
+                source: std::io::Error::other("no sink opened for this spider"),
+            });
+        };
+        let value: serde_json::Value =
+            rmp_serde::from_slice(&item.data).map_err(|e| SinkError::BadItem {
+                kind: item.kind.clone(),
+                message: e.to_string(),
+            })?;
+        let io = |source| SinkError::Io {
+            path: path.clone(),
+            source,
+        };
+        serde_json::to_writer(&mut *out, &value).map_err(|e| io(e.into()))?;
+        out.write_all(b"\n").map_err(io)
+    }
+
+    pub fn flush(&mut self) -> Result<(), SinkError> {
+        for (path, out) in self.files.values_mut() {
+            out.flush().map_err(|source| SinkError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_items_as_json_objects_and_rejects_garbage() {
+        #[derive(serde::Serialize)]
+        struct Book {
+            title: String,
+            price: f64,
+        }
+        let dir = std::env::temp_dir().join(format!("mocra-sink-{}", std::process::id()));
+        let spider = SpiderName::parse("books").unwrap();
+        let mut sinks = JsonlSinks::open(&dir, [&spider], true).unwrap();
+        let data = rmp_serde::to_vec_named(&Book {
+            title: "Dune".into(),
+            price: 9.5,
+        })
+        .unwrap();
+        let item = Item {
+            kind: "book".into(),
+            data,
+        };
+        sinks.write(&spider, &item).unwrap();
+        let bad = Item {
+            kind: "book".into(),
+            data: vec![0xc1],
+        };
+        let err = sinks.write(&spider, &bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("item of kind \"book\" is not valid MessagePack"),
+            "{err}"
+        );
+        sinks.flush().unwrap();
+        let text = std::fs::read_to_string(dir.join("books.jsonl")).unwrap();
+        assert_eq!(text, "{\"price\":9.5,\"title\":\"Dune\"}\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

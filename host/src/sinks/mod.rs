@@ -1,0 +1,3 @@
+//! Where items go.
+
+pub mod jsonl;
