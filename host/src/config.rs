@@ -60,10 +60,10 @@ impl Default for Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("config file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
@@ -75,9 +75,9 @@ impl Settings {
     /// Reads a TOML file over the defaults; unknown keys are an error, so a typo is not
     /// silently ignored.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),

@@ -6,7 +6,7 @@ mod retry;
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Client, Method, StatusCode};
 
 pub use allow::AllowList;
@@ -129,13 +129,14 @@ impl Downloader {
     async fn follow(&self, request: Request, allow: &AllowList) -> Result<Response, DownloadError> {
         let mut url = parse_url(&request.url)?;
         let mut method = parse_method(&request.method)?;
+        let headers = parse_headers(&request.headers)?;
         let mut body = request.body.clone();
         for _ in 0..=self.config.max_redirects {
             allow.check(&url)?;
-            let mut builder = self.client.request(method.clone(), url.clone());
-            for (name, value) in &request.headers {
-                builder = builder.header(name, value);
-            }
+            let mut builder = self
+                .client
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(body) = &body {
                 builder = builder.body(body.clone());
             }
@@ -220,6 +221,21 @@ fn parse_url(raw: &str) -> Result<reqwest::Url, DownloadError> {
 fn parse_method(raw: &str) -> Result<Method, DownloadError> {
     Method::from_bytes(raw.to_ascii_uppercase().as_bytes())
         .map_err(|_| DownloadError::InvalidRequest(format!("{raw:?} is not an HTTP method")))
+}
+
+fn parse_headers(raw: &[(String, String)]) -> Result<HeaderMap, DownloadError> {
+    let mut headers = HeaderMap::with_capacity(raw.len());
+    for (name, value) in raw {
+        let invalid = || {
+            DownloadError::InvalidRequest(format!(
+                "header {name:?}: {value:?} is not a valid HTTP header"
+            ))
+        };
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+        headers.append(name, value);
+    }
+    Ok(headers)
 }
 
 fn redirect_target(from: &reqwest::Url, headers: &HeaderMap) -> Option<reqwest::Url> {

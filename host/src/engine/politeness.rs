@@ -12,7 +12,8 @@ use crate::types::{Politeness, SpiderName};
 
 pub struct PolitenessGate {
     default: Politeness,
-    slots: Mutex<HashMap<(SpiderName, String), Arc<Slot>>>,
+    /// Per spider, per host. Two levels so the lookup on the hot path allocates nothing.
+    slots: Mutex<HashMap<SpiderName, HashMap<String, Arc<Slot>>>>,
 }
 
 struct Slot {
@@ -37,20 +38,7 @@ impl PolitenessGate {
         host: &str,
         hint: Option<&Politeness>,
     ) -> OwnedSemaphorePermit {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots
-                .entry((spider.clone(), host.to_owned()))
-                .or_insert_with(|| {
-                    let p = hint.unwrap_or(&self.default);
-                    Arc::new(Slot {
-                        permits: Arc::new(Semaphore::new(p.concurrency.max(1) as usize)),
-                        delay: Duration::from_millis(p.delay_ms.into()),
-                        next_start: Mutex::new(Instant::now()),
-                    })
-                })
-                .clone()
-        };
+        let slot = self.slot(spider, host, hint);
         let permit = slot
             .permits
             .clone()
@@ -67,6 +55,24 @@ impl PolitenessGate {
             tokio::time::sleep_until(start).await;
         }
         permit
+    }
+
+    fn slot(&self, spider: &SpiderName, host: &str, hint: Option<&Politeness>) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = slots.get(spider).and_then(|hosts| hosts.get(host)) {
+            return slot.clone();
+        }
+        let p = hint.unwrap_or(&self.default);
+        let slot = Arc::new(Slot {
+            permits: Arc::new(Semaphore::new(p.concurrency.max(1) as usize)),
+            delay: Duration::from_millis(p.delay_ms.into()),
+            next_start: Mutex::new(Instant::now()),
+        });
+        slots
+            .entry(spider.clone())
+            .or_default()
+            .insert(host.to_owned(), slot.clone());
+        slot
     }
 }
 

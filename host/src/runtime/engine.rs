@@ -17,7 +17,7 @@ pub fn build(max_memory_bytes: usize) -> wasmtime::Result<Engine> {
     let mut pool = PoolingAllocationConfig::default();
     // Leave headroom above the per-instance limit so that the limiter, which reports why it
     // refused, is always the one to say no.
-    pool.max_memory_size(max_memory_bytes.saturating_mul(2).max(64 << 20));
+    pool.max_memory_size(max_memory_bytes.saturating_mul(2).clamp(64 << 20, 4 << 30));
     let mut config = Config::new();
     config
         .wasm_component_model(true)

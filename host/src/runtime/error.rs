@@ -7,10 +7,10 @@ use crate::runtime::bindings::mocra::spider::types::Error as PluginError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("plugin {path}: cannot read it: {source}")]
+    #[error("plugin {path}: cannot read it: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error(
         "plugin {path}: not a valid WebAssembly component ({reason}); build it with `cargo build --release --target wasm32-wasip2`"
@@ -36,8 +36,8 @@ pub enum LoadError {
     },
     #[error("plugin {path}: cannot be linked: {reason}")]
     Link { path: PathBuf, reason: String },
-    #[error("plugin {path}: its info() call failed: {source}")]
-    Info { path: PathBuf, source: CallError },
+    #[error("plugin {path}: its info() call failed: {cause}")]
+    Info { path: PathBuf, cause: CallError },
     #[error("plugin {path}: invalid spider info: {reason}")]
     InvalidInfo { path: PathBuf, reason: String },
 }

@@ -56,9 +56,9 @@ impl PluginLoader {
         path: &Path,
         context: ContextFactory<'_>,
     ) -> Result<Plugin, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        let bytes = std::fs::read(path).map_err(|cause| LoadError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         let hash = hex::encode(Sha256::digest(&bytes));
         let component = self.compile(path, &hash, bytes).await?;
@@ -79,9 +79,9 @@ impl PluginLoader {
         let probe_ctx = Arc::new(context(placeholder, AllowList::default(), false));
         let probe =
             InstancePool::new(pre.clone(), probe_ctx, self.limits.clone()).map_err(link_error)?;
-        let info = probe.info().await.map_err(|source| LoadError::Info {
+        let info = probe.info().await.map_err(|cause| LoadError::Info {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         let invalid = |reason: String| LoadError::InvalidInfo {
             path: path.to_owned(),

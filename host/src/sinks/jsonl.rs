@@ -9,10 +9,10 @@ use crate::types::{Item, SpiderName};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
-    #[error("cannot write items to {path}: {source}")]
+    #[error("cannot write items to {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("item of kind {kind:?} is not valid MessagePack: {message}")]
     BadItem { kind: String, message: String },
@@ -34,7 +34,7 @@ impl JsonlSinks {
     ) -> Result<Self, SinkError> {
         let io = |path: &Path| {
             let path = path.to_owned();
-            move |source| SinkError::Io { path, source }
+            move |cause| SinkError::Io { path, cause }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let mut files = HashMap::new();
@@ -60,7 +60,7 @@ impl JsonlSinks {
         let Some((path, out)) = self.files.get_mut(spider) else {
             return Err(SinkError::Io {
                 path: PathBuf::from(format!("{spider}.jsonl")),
-                source: std::io::Error::other("no sink opened for this spider"),
+                cause: std::io::Error::other("no sink opened for this spider"),
             });
         };
         let value: serde_json::Value =
@@ -68,9 +68,9 @@ impl JsonlSinks {
                 kind: item.kind.clone(),
                 message: e.to_string(),
             })?;
-        let io = |source| SinkError::Io {
+        let io = |cause| SinkError::Io {
             path: path.clone(),
-            source,
+            cause,
         };
         serde_json::to_writer(&mut *out, &value).map_err(|e| io(e.into()))?;
         out.write_all(b"\n").map_err(io)
@@ -78,9 +78,9 @@ impl JsonlSinks {
 
     pub fn flush(&mut self) -> Result<(), SinkError> {
         for (path, out) in self.files.values_mut() {
-            out.flush().map_err(|source| SinkError::Io {
+            out.flush().map_err(|cause| SinkError::Io {
                 path: path.clone(),
-                source,
+                cause,
             })?;
         }
         Ok(())

@@ -47,6 +47,10 @@ struct LineWriter {
 impl LineWriter {
     fn emit(&mut self) {
         let text = String::from_utf8_lossy(&self.line);
+        if text.trim().is_empty() {
+            self.line.clear();
+            return;
+        }
         tracing::info!(target: "plugin", plugin = %self.target.plugin, stream = self.target.stream, "{}", text.trim_end());
         self.line.clear();
     }
