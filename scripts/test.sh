@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what it needs, checks formatting and
+# lints, builds the host binary and the plugins, runs every unit and end-to-end test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup target add wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip2
+
+cargo fmt --all --check
+cargo clippy --all-targets -- -D warnings
+# The end-to-end tests drive the real binary: build it before they run.
+cargo build -p mocra-host
+cargo test

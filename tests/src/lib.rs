@@ -1,0 +1,5 @@
+//! The test crate of mocra: a loopback test site, a harness that drives the real
+//! `mocra-host` binary with the real plugins, and the benchmark.
+
+pub mod harness;
+pub mod site;
