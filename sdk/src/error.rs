@@ -12,8 +12,24 @@ impl Error {
         Self(WitError::Other(message.into()))
     }
 
+    /// Bad arguments: a malformed URL or CSS selector, meta that does not decode.
     pub fn invalid_input(message: impl Into<String>) -> Self {
         Self(WitError::InvalidInput(message.into()))
+    }
+
+    /// Something the spider may not do (a domain it is not allowed to reach, ...).
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self(WitError::AccessDenied(message.into()))
+    }
+
+    /// A download failed: timeout, connection, too large, too many redirects.
+    pub fn network(message: impl Into<String>) -> Self {
+        Self(WitError::Network(message.into()))
+    }
+
+    /// A backend is out of reach; trying again later may work.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self(WitError::Unavailable(message.into()))
     }
 
     /// The kind as the host names it: `access-denied`, `invalid-input`, `network`,
@@ -62,6 +78,12 @@ impl From<Error> for WitError {
 impl From<url::ParseError> for Error {
     fn from(e: url::ParseError) -> Self {
         Self::invalid_input(format!("bad URL: {e}"))
+    }
+}
+
+impl From<scraper::error::SelectorErrorKind> for Error {
+    fn from(e: scraper::error::SelectorErrorKind) -> Self {
+        Self::invalid_input(format!("bad CSS selector: {e}"))
     }
 }
 

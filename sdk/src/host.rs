@@ -81,6 +81,10 @@ pub mod queue {
 pub mod log {
     use crate::bindings::mocra::spider::log::{Level, log};
 
+    pub fn trace(message: &str) {
+        log(Level::Trace, message);
+    }
+
     pub fn debug(message: &str) {
         log(Level::Debug, message);
     }

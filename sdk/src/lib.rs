@@ -31,6 +31,7 @@ pub use spider::{Politeness, Spider, SpiderInfo};
 
 pub use scraper;
 pub use serde;
+pub use url;
 
 #[doc(hidden)]
 pub mod __private {

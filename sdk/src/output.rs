@@ -1,3 +1,5 @@
+use std::cell::OnceCell;
+
 use serde::Serialize;
 
 use crate::bindings::mocra::spider::types as wit;
@@ -5,7 +7,9 @@ use crate::{Error, Request};
 
 /// What a parse produces: items and follow-up requests. Links are joined to the page's URL.
 pub struct Output {
-    base: Result<url::Url, url::ParseError>,
+    /// The page's URL, parsed on the first join: most item pages join nothing.
+    base: String,
+    parsed_base: OnceCell<Result<url::Url, url::ParseError>>,
     items: Vec<wit::Item>,
     requests: Vec<wit::Request>,
 }
@@ -13,7 +17,8 @@ pub struct Output {
 impl Output {
     pub(crate) fn new(base: &str) -> Self {
         Self {
-            base: url::Url::parse(base),
+            base: base.to_owned(),
+            parsed_base: OnceCell::new(),
             items: Vec::new(),
             requests: Vec::new(),
         }
@@ -46,7 +51,11 @@ impl Output {
 
     /// Resolves `href` against the page's URL.
     pub fn join(&self, href: &str) -> Result<String, Error> {
-        let base = self.base.as_ref().map_err(|e| Error::from(*e))?;
+        let base = self
+            .parsed_base
+            .get_or_init(|| url::Url::parse(&self.base))
+            .as_ref()
+            .map_err(|e| Error::from(*e))?;
         Ok(base.join(href)?.into())
     }
 

@@ -27,7 +27,7 @@ pub fn host_bin() -> PathBuf {
     let bin = profile_dir.join("mocra-host");
     assert!(
         bin.exists(),
-        "{} is missing: build it first with `cargo build -p mocra-host`",
+        "{} is missing: build it first: cargo build -p mocra-host",
         bin.display()
     );
     bin

@@ -103,11 +103,22 @@ impl Crawler {
 
     /// Crawls until `mode` says stop or `shutdown` fires; in-flight tasks finish, sinks
     /// are flushed.
+    ///
+    /// The loop runs as a task of the runtime, not on the caller's thread: hand-offs between
+    /// the dispatcher and the workers then stay on the runtime's own threads instead of
+    /// waking one from outside for every task.
     pub async fn run(self: &Arc<Self>, mode: Mode, shutdown: Shutdown) {
+        let me = self.clone();
+        if let Err(e) = tokio::spawn(async move { me.crawl(mode, shutdown).await }).await {
+            tracing::error!("the crawl loop failed: {e}");
+        }
+    }
+
+    async fn crawl(self: &Arc<Self>, mode: Mode, shutdown: Shutdown) {
         let progress = progress::spawn(self.stats.clone(), self.services.queue.clone());
         let concurrency = self.settings.concurrency;
-        let (task_tx, task_rx) = mpsc::channel::<Task>(concurrency);
-        let task_rx = Arc::new(tokio::sync::Mutex::new(task_rx));
+        // Many workers take from one channel; each task wakes exactly one of them.
+        let (task_tx, task_rx) = async_channel::bounded::<Task>(concurrency);
         let (outcome_tx, outcome_rx) = mpsc::channel::<(Task, Outcome)>(concurrency * 2);
 
         let committer = tokio::spawn({
@@ -140,10 +151,15 @@ impl Crawler {
         }
     }
 
-    async fn dispatch(&self, mode: Mode, tasks: mpsc::Sender<Task>, mut shutdown: Shutdown) {
+    async fn dispatch(
+        &self,
+        mode: Mode,
+        tasks: async_channel::Sender<Task>,
+        mut shutdown: Shutdown,
+    ) {
         let queue = &self.services.queue;
         loop {
-            let room = tasks.capacity().max(1);
+            let room = (tasks.capacity().unwrap_or(1) - tasks.len()).max(1);
             let batch = tokio::select! {
                 batch = queue.pop(room, mode.poll()) => batch,
                 () = shutdown.triggered() => break,
@@ -172,13 +188,12 @@ impl Crawler {
 
     async fn work(
         &self,
-        tasks: Arc<tokio::sync::Mutex<mpsc::Receiver<Task>>>,
+        tasks: async_channel::Receiver<Task>,
         outcomes: mpsc::Sender<(Task, Outcome)>,
         shutdown: Shutdown,
     ) {
         loop {
-            let next = tasks.lock().await.recv().await;
-            let Some(task) = next else { return };
+            let Ok(task) = tasks.recv().await else { return };
             if shutdown.is_triggered() {
                 // Handed back: unacked, the task is delivered again after its visibility
                 // timeout (or, embedded, on the next run).

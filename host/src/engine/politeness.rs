@@ -76,9 +76,33 @@ impl PolitenessGate {
     }
 }
 
+/// The host part of a URL, without parsing the whole URL: the politeness key is looked up
+/// for every request. Userinfo and port are dropped; an unparsable URL yields "" (its
+/// download fails on its own).
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    host.split(':').next().unwrap_or(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_cut_out_of_urls() {
+        assert_eq!(host_of("http://example.com/a?b"), "example.com");
+        assert_eq!(host_of("https://user:pw@Example.com:8080#x"), "Example.com");
+        assert_eq!(host_of("http://127.0.0.1:8000?n=1"), "127.0.0.1");
+        assert_eq!(host_of("http://[::1]:80/"), "[::1]");
+        assert_eq!(host_of("not a url"), "");
+    }
 
     #[tokio::test]
     async fn limits_concurrency_and_spaces_starts() {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::Crawler;
+use super::politeness::host_of;
 use crate::downloader::retryable_status;
 use crate::runtime::{CallFailure, Plugin};
 use crate::types::{Output, Response, Task};
@@ -70,13 +71,13 @@ impl Crawler {
     }
 
     async fn download(&self, plugin: &Arc<Plugin>, task: &Task) -> Result<Response, Failure> {
-        let host = url::Url::parse(&task.request.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default();
         let permit = self
             .politeness
-            .enter(&task.spider, &host, plugin.info.politeness.as_ref())
+            .enter(
+                &task.spider,
+                host_of(&task.request.url),
+                plugin.info.politeness.as_ref(),
+            )
             .await;
         let fetched = self
             .downloader

@@ -20,23 +20,27 @@ impl Spider for Books {
     }
 
     fn parse(&self, page: &Page, out: &mut Output) -> Result<(), Error> {
-        if page.step() == "detail" {
-            let field = |css| Ok::<_, Error>(page.text_of(css)?.unwrap_or_default());
-            let book = Book {
-                url: page.url().to_owned(),
-                title: field("h1.title")?,
-                price: field("span.price")?,
-                author: field("span.author")?,
-            };
-            return out.item("book", &book);
+        match page.step() {
+            "detail" => {
+                let field = |css| Ok::<_, Error>(page.text_of(css)?.unwrap_or_default());
+                let book = Book {
+                    url: page.url().to_owned(),
+                    title: field("h1.title")?,
+                    price: field("span.price")?,
+                    author: field("span.author")?,
+                };
+                out.item("book", &book)
+            }
+            _ => {
+                for href in page.attrs("a.product", "href")? {
+                    out.follow_to(&href, "detail")?;
+                }
+                for href in page.attrs("a[rel=next]", "href")? {
+                    out.follow(&href)?;
+                }
+                Ok(())
+            }
         }
-        for href in page.attrs("a.product", "href")? {
-            out.follow_to(&href, "detail")?;
-        }
-        for href in page.attrs("a[rel=next]", "href")? {
-            out.follow(&href)?;
-        }
-        Ok(())
     }
 }
 

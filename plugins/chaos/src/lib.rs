@@ -19,8 +19,8 @@ impl Spider for Chaos {
     }
 
     fn parse(&self, page: &Page, out: &mut Output) -> Result<(), Error> {
-        let path = url_path(page.url());
-        match path {
+        let url = mocra_sdk::url::Url::parse(page.url())?;
+        match url.path() {
             "/chaos/index" => {
                 for href in page.attrs("a", "href")? {
                     out.follow(&href)?;
@@ -56,11 +56,6 @@ impl Spider for Chaos {
             }
         }
     }
-}
-
-fn url_path(url: &str) -> &str {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
 }
 
 export_spider!(Chaos);

@@ -126,8 +126,12 @@ impl Spider for HostApi {
             };
             return out.item("second", &second);
         }
-        let origin = page.join("/")?;
-        out.item("report", &report(origin.trim_end_matches('/'))?)
+        let url = mocra_sdk::url::Url::parse(page.url())?;
+        if url.path() != "/hostapi/start" {
+            return Ok(());
+        }
+        let origin = url.origin().ascii_serialization();
+        out.item("report", &report(&origin)?)
     }
 }
 
