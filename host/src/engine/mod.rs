@@ -159,7 +159,11 @@ impl Crawler {
     ) {
         let queue = &self.services.queue;
         loop {
-            let room = (tasks.capacity().unwrap_or(1) - tasks.len()).max(1);
+            let room = tasks
+                .capacity()
+                .unwrap_or(1)
+                .saturating_sub(tasks.len())
+                .max(1);
             let batch = tokio::select! {
                 batch = queue.pop(room, mode.poll()) => batch,
                 () = shutdown.triggered() => break,
@@ -195,8 +199,8 @@ impl Crawler {
         loop {
             let Ok(task) = tasks.recv().await else { return };
             if shutdown.is_triggered() {
-                // Handed back: unacked, the task is delivered again after its visibility
-                // timeout (or, embedded, on the next run).
+                // Handed back: left unacked, so a shared frontier delivers it again after
+                // its visibility timeout (the embedded frontier ends with the process).
                 continue;
             }
             let outcome = self.process(&task).await;

@@ -8,6 +8,7 @@ pub mod dedup;
 pub mod frontier;
 pub mod lock;
 pub mod queue;
+pub mod redis;
 pub mod sync;
 
 use std::sync::Arc;

@@ -46,6 +46,8 @@ pub async fn incr_counts_and_rejects_non_integers(c: &dyn Cache) {
     assert!(err.contains("does not hold an integer"), "{err}");
 }
 
+/// Instantiates every behaviour test for one backend. `$make` is an async block giving
+/// `(guard, cache)`: the guard (a test server, or `()`) lives as long as the test.
 #[macro_export]
 macro_rules! cache_behaviour_tests {
     ($make:expr) => {
@@ -57,7 +59,7 @@ macro_rules! cache_behaviour_tests {
         $(
             #[tokio::test]
             async fn $name() {
-                let c = $make;
+                let (_guard, c) = $make.await;
                 $crate::services::cache::behaviour::$name(&c).await;
             }
         )*

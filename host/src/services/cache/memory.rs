@@ -127,5 +127,5 @@ impl Cache for MemoryCache {
 mod tests {
     use super::*;
 
-    crate::cache_behaviour_tests!(MemoryCache::default());
+    crate::cache_behaviour_tests!(async { ((), MemoryCache::default()) });
 }

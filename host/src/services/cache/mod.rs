@@ -1,6 +1,7 @@
 //! Key-value cache with optional time to live, the way Redis strings behave.
 
 pub mod memory;
+pub mod redis;
 
 use std::time::Duration;
 

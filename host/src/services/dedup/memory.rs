@@ -28,12 +28,6 @@ mod tests {
 
     #[tokio::test]
     async fn answers_new_then_seen() {
-        let d = MemoryDedup::default();
-        let got = d
-            .insert_many(&[Fingerprint(1), Fingerprint(2), Fingerprint(1)])
-            .await
-            .unwrap();
-        assert_eq!(got, [true, true, false]);
-        assert_eq!(d.insert_many(&[Fingerprint(2)]).await.unwrap(), [false]);
+        super::super::behaviour::answers_new_then_seen(&MemoryDedup::default()).await;
     }
 }

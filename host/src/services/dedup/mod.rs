@@ -1,6 +1,7 @@
 //! The duplicate filter: remembers request fingerprints.
 
 pub mod memory;
+pub mod redis;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -46,6 +47,21 @@ fn canonical_url(raw: &str) -> String {
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
     url.into()
+}
+
+#[cfg(test)]
+pub(crate) mod behaviour {
+    use super::*;
+
+    pub async fn answers_new_then_seen(d: &dyn Dedup) {
+        let got = d
+            .insert_many(&[Fingerprint(1), Fingerprint(2), Fingerprint(1)])
+            .await
+            .unwrap();
+        assert_eq!(got, [true, true, false]);
+        assert_eq!(d.insert_many(&[Fingerprint(2)]).await.unwrap(), [false]);
+        assert!(d.insert_many(&[]).await.unwrap().is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! stale holder's late writes.
 
 pub mod memory;
+pub mod redis;
 
 use std::time::Duration;
 

@@ -9,6 +9,7 @@ use crate::types::{SpiderName, Task, TaskId, get_request};
 pub fn config() -> QueueConfig {
     QueueConfig {
         visibility_timeout: Duration::from_millis(300),
+        max_deliveries: 3,
     }
 }
 
@@ -85,6 +86,29 @@ pub async fn unacked_task_is_delivered_again(q: &dyn Queue) {
     assert_eq!(again[0].id, first[0].id);
 }
 
+pub async fn task_delivered_too_often_is_dead_lettered(q: &dyn Queue) {
+    q.push(vec![task("a", 0)]).await.unwrap();
+    let mut deliveries = 0;
+    // Long enough for the visibility timeout to pass between two deliveries.
+    let wait = Duration::from_secs(2);
+    while !q.pop(1, wait).await.unwrap().is_empty() {
+        deliveries += 1;
+        assert!(
+            deliveries <= config().max_deliveries,
+            "delivered past the limit"
+        );
+        if q.depth().await.unwrap().dead == 1 {
+            break;
+        }
+    }
+    assert_eq!(deliveries, config().max_deliveries);
+    let dead = q.dead_letters().await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].task.request.url, "a");
+    assert_eq!(dead[0].reason, "delivered too often: its workers died");
+    assert!(q.depth().await.unwrap().is_drained());
+}
+
 pub async fn dead_letters_keep_task_and_reason(q: &dyn Queue) {
     q.push(vec![task("a", 0)]).await.unwrap();
     let t = q.pop(1, NO_WAIT).await.unwrap().remove(0);
@@ -112,7 +136,8 @@ pub async fn topics_are_fifo_and_separate(q: &dyn Queue) {
     assert_eq!(q.consume("y", 10).await.unwrap(), [b"other".to_vec()]);
 }
 
-/// Instantiates every behaviour test for one backend; `$make` builds a fresh queue.
+/// Instantiates every behaviour test for one backend. `$make` is an async block giving
+/// `(guard, queue)`: the guard (a test server, or `()`) lives as long as the test.
 #[macro_export]
 macro_rules! queue_behaviour_tests {
     ($make:expr) => {
@@ -122,13 +147,14 @@ macro_rules! queue_behaviour_tests {
             retry_is_delivered_after_its_delay,
             unacked_task_is_delivered_again,
             dead_letters_keep_task_and_reason,
+            task_delivered_too_often_is_dead_lettered,
             topics_are_fifo_and_separate);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
             #[tokio::test]
             async fn $name() {
-                let q = $make;
+                let (_guard, q) = $make.await;
                 $crate::services::queue::behaviour::$name(&q).await;
             }
         )*

@@ -31,6 +31,8 @@ struct State {
     delayed: BinaryHeap<Reverse<(Instant, u64, TaskId)>>,
     delayed_tasks: HashMap<TaskId, Task>,
     dead: Vec<DeadLetter>,
+    /// Deliveries of each taken task since it was last pushed or retried.
+    deliveries: HashMap<TaskId, u32>,
     topics: HashMap<String, VecDeque<Vec<u8>>>,
 }
 
@@ -43,9 +45,9 @@ impl State {
         self.ready_len += 1;
     }
 
-    /// Moves due retries and expired in-flight tasks back to ready; returns when the next
-    /// delayed or in-flight task falls due.
-    fn promote(&mut self, now: Instant) -> Option<Instant> {
+    /// Moves due retries and expired in-flight tasks back to ready (or, delivered too often,
+    /// to the dead letters); returns when the next delayed or in-flight task falls due.
+    fn promote(&mut self, now: Instant, max_deliveries: u32) -> Option<Instant> {
         while let Some(Reverse((due, _, id))) = self.delayed.peek().copied() {
             if due > now {
                 break;
@@ -62,7 +64,16 @@ impl State {
             .map(|(id, _)| *id)
             .collect();
         for id in expired {
-            if let Some((task, _)) = self.in_flight.remove(&id) {
+            let Some((task, _)) = self.in_flight.remove(&id) else {
+                continue;
+            };
+            if self.deliveries.get(&id).copied().unwrap_or(0) >= max_deliveries {
+                self.deliveries.remove(&id);
+                self.dead.push(DeadLetter {
+                    task,
+                    reason: "delivered too often: its workers died".into(),
+                });
+            } else {
                 tracing::warn!(task = id.0, url = %task.request.url, "task not acked within the visibility timeout; delivering it again");
                 self.enqueue(task);
             }
@@ -81,6 +92,7 @@ impl State {
             match entry.get_mut().pop_front() {
                 Some(task) => {
                     self.ready_len -= 1;
+                    *self.deliveries.entry(task.id).or_default() += 1;
                     self.in_flight.insert(task.id, (task.clone(), visible_at));
                     out.push(task);
                 }
@@ -93,6 +105,7 @@ impl State {
     }
 
     fn take_in_flight(&mut self, id: TaskId) -> Result<Task, ServiceError> {
+        self.deliveries.remove(&id);
         self.in_flight
             .remove(&id)
             .map(|(task, _)| task)
@@ -141,7 +154,7 @@ impl Queue for MemoryQueue {
             let next_due = {
                 let now = Instant::now();
                 let mut state = self.lock();
-                let next_due = state.promote(now);
+                let next_due = state.promote(now, self.config.max_deliveries);
                 let tasks = state.take(max, now + self.config.visibility_timeout);
                 if !tasks.is_empty() {
                     return Ok(tasks);
@@ -161,6 +174,7 @@ impl Queue for MemoryQueue {
         let mut state = self.lock();
         for id in ids {
             state.in_flight.remove(id);
+            state.deliveries.remove(id);
         }
         Ok(())
     }
@@ -224,5 +238,5 @@ mod tests {
     use super::*;
     use crate::services::queue::behaviour;
 
-    crate::queue_behaviour_tests!(MemoryQueue::new(behaviour::config()));
+    crate::queue_behaviour_tests!(async { ((), MemoryQueue::new(behaviour::config())) });
 }

@@ -2,6 +2,7 @@
 //! dead-letter queue; plus named message topics plugins publish to.
 
 pub mod memory;
+pub mod redis;
 
 use std::time::Duration;
 
@@ -15,12 +16,16 @@ pub struct QueueConfig {
     /// A task taken but neither acked nor retried within this time is delivered again: its
     /// worker is presumed dead.
     pub visibility_timeout: Duration,
+    /// A task delivered this often without an ack (its workers keep dying on it) goes to
+    /// the dead-letter queue instead of being delivered again.
+    pub max_deliveries: u32,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
         Self {
             visibility_timeout: Duration::from_secs(300),
+            max_deliveries: 5,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! an update still sees the newest value on its next read.
 
 pub mod memory;
+pub mod redis;
 
 use async_trait::async_trait;
 
