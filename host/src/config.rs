@@ -35,6 +35,14 @@ pub struct Settings {
     pub max_body_bytes: u64,
     pub max_redirects: u32,
     pub user_agent: String,
+    /// The Redis of a cluster (`redis://host:port/db`); none runs on the embedded backends.
+    pub redis: Option<String>,
+    /// Separates crawls sharing one Redis: keys live under `mocra:<namespace>:`.
+    pub namespace: String,
+    /// A task taken but not acked within this time is handed to another worker.
+    pub visibility_timeout_ms: u64,
+    /// A task delivered this often without an ack is dead-lettered.
+    pub max_deliveries: u32,
 }
 
 impl Default for Settings {
@@ -54,6 +62,10 @@ impl Default for Settings {
             max_body_bytes: 32 * 1024 * 1024,
             max_redirects: 10,
             user_agent: concat!("mocra/", env!("CARGO_PKG_VERSION")).to_owned(),
+            redis: None,
+            namespace: "default".to_owned(),
+            visibility_timeout_ms: 60_000,
+            max_deliveries: 5,
         }
     }
 }
@@ -95,6 +107,8 @@ impl Settings {
             ("instance_max_calls", u64::from(self.instance_max_calls)),
             ("download_timeout_ms", self.download_timeout_ms),
             ("max_body_bytes", self.max_body_bytes),
+            ("visibility_timeout_ms", self.visibility_timeout_ms),
+            ("max_deliveries", u64::from(self.max_deliveries)),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -112,6 +126,13 @@ impl Settings {
 
     pub fn call_timeout(&self) -> Duration {
         Duration::from_millis(self.call_timeout_ms)
+    }
+
+    pub fn queue_config(&self) -> crate::services::queue::QueueConfig {
+        crate::services::queue::QueueConfig {
+            visibility_timeout: Duration::from_millis(self.visibility_timeout_ms),
+            max_deliveries: self.max_deliveries,
+        }
     }
 
     pub fn download_timeout(&self) -> Duration {

@@ -41,6 +41,24 @@ impl fmt::Display for SpiderName {
     }
 }
 
+/// One run of a spider. Duplicates are filtered per run, so a new run fetches again what an
+/// earlier one fetched.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RunId(pub String);
+
+impl RunId {
+    /// A fresh run id.
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string()[..12].to_owned())
+    }
+}
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Identifies one task in the frontier, unique within a queue backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TaskId(pub u64);
@@ -55,6 +73,7 @@ pub struct Fingerprint(pub u64);
 pub struct Task {
     pub id: TaskId,
     pub spider: SpiderName,
+    pub run: RunId,
     pub request: Request,
     /// Failed attempts so far; 0 on the first try.
     pub attempt: u32,

@@ -107,7 +107,12 @@ async fn route(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         }
         ["flaky", ..] => (StatusCode::INTERNAL_SERVER_ERROR, "try again").into_response(),
         ["catalog"] => catalog(uri.query().unwrap_or_default()),
-        ["item", i] => number(i).map_or_else(not_found, item),
+        ["item", i] => {
+            if let Some(ms) = query_number(uri.query().unwrap_or_default(), "delay") {
+                tokio::time::sleep(Duration::from_millis(ms.into())).await;
+            }
+            number(i).map_or_else(not_found, item)
+        }
         ["hostapi", "data"] => (
             [(header::CONTENT_TYPE, "text/plain")],
             "hello from the host",
@@ -182,15 +187,20 @@ fn edge_listing() -> Response {
     )
 }
 
-fn catalog(query: &str) -> Response {
-    let n: u32 = query
+fn query_number(query: &str, name: &str) -> Option<u32> {
+    query
         .split('&')
-        .find_map(|kv| kv.strip_prefix("n="))
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
         .and_then(|n| n.parse().ok())
-        .unwrap_or(100);
+}
+
+/// `/catalog?n=N[&delay=MS]`: links to N item pages, each answering after MS milliseconds.
+fn catalog(query: &str) -> Response {
+    let n = query_number(query, "n").unwrap_or(100);
+    let delay = query_number(query, "delay").map_or(String::new(), |ms| format!("?delay={ms}"));
     let mut body = String::with_capacity(n as usize * 40);
     for i in 0..n {
-        body += &format!("<a class=\"item\" href=\"/item/{i}\">{i}</a>\n");
+        body += &format!("<a class=\"item\" href=\"/item/{i}{delay}\">{i}</a>\n");
     }
     page("Catalog", &body)
 }

@@ -3,6 +3,8 @@
 pub mod run;
 pub mod serve;
 mod signals;
+pub mod status;
+pub mod submit;
 
 use std::path::PathBuf;
 
@@ -10,6 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use mocra_host::config::Settings;
+use mocra_host::services::Services;
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +31,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run a worker node: load every plugin in a directory and crawl until stopped.
     Serve(serve::ServeArgs),
+    /// Start a new run of a spider on a cluster (prints the run id).
+    Submit(submit::SubmitArgs),
+    /// Show what a cluster is doing: workers alive, queue depth, dead letters, runs.
+    Status(status::StatusArgs),
 }
 
 /// Settings every command shares. Each flag can also be set as `MOCRA_<NAME>` in the
@@ -67,6 +74,53 @@ pub struct Tuning {
     /// Largest response body accepted, in bytes.
     #[arg(long, env = "MOCRA_MAX_BODY_BYTES")]
     max_body_bytes: Option<u64>,
+    #[command(flatten)]
+    cluster: Cluster,
+}
+
+/// Where a node's shared state lives.
+#[derive(Args, Debug)]
+pub struct Cluster {
+    /// Run distributed on this Redis (redis://host:port/db) instead of the embedded backends.
+    #[arg(long, env = "MOCRA_REDIS", value_name = "URL")]
+    redis: Option<String>,
+    /// Key namespace on Redis: nodes with the same Redis and namespace share one crawl.
+    #[arg(long, env = "MOCRA_NAMESPACE")]
+    namespace: Option<String>,
+    /// A task not acked within this many milliseconds goes to another worker.
+    #[arg(long, env = "MOCRA_VISIBILITY_TIMEOUT_MS")]
+    visibility_timeout_ms: Option<u64>,
+}
+
+impl Cluster {
+    fn apply(&self, s: &mut Settings) {
+        if let Some(url) = &self.redis {
+            s.redis = Some(url.clone());
+        }
+        if let Some(ns) = &self.namespace {
+            s.namespace = ns.clone();
+        }
+        if let Some(ms) = self.visibility_timeout_ms {
+            s.visibility_timeout_ms = ms;
+        }
+    }
+}
+
+/// The services the settings ask for: Redis when configured, else the embedded backends.
+pub async fn services(settings: &Settings) -> anyhow::Result<Services> {
+    let Some(url) = &settings.redis else {
+        return Ok(Services::in_memory(settings.queue_config()));
+    };
+    let consumer = format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let services = Services::redis(url, &settings.namespace, consumer, settings.queue_config())
+        .await
+        .with_context(|| format!("cannot use Redis at {url}"))?;
+    tracing::info!(redis = %url, namespace = %settings.namespace, "distributed mode");
+    Ok(services)
 }
 
 impl Tuning {
@@ -93,6 +147,7 @@ impl Tuning {
             download_timeout_ms => download_timeout_ms,
             max_body_bytes => max_body_bytes,
         );
+        self.cluster.apply(&mut s);
         s.validate()?;
         Ok(s)
     }

@@ -6,7 +6,7 @@ use clap::Args;
 use super::{Tuning, check_start_urls, signals};
 use mocra_host::engine::node::Node;
 use mocra_host::engine::{Mode, Summary, shutdown};
-use mocra_host::services::Services;
+use mocra_host::types::RunId;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -26,14 +26,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let settings = args.tuning.settings()?;
     check_start_urls(&args.start_urls)?;
     let out_dir = settings.out_dir.clone();
-    let node = Node::new(settings, Services::in_memory(Default::default()))?;
+    let services = super::services(&settings).await?;
+    let node = Node::new(settings, services)?;
     let plugin = node.load(&args.plugin).await?;
     let spider = plugin.name.clone();
     let crawler = node.into_crawler(vec![plugin], true)?;
 
     let (trigger, stop) = shutdown::channel();
     signals::forward(trigger)?;
-    crawler.seed(&args.start_urls).await;
+    crawler.seed(&RunId::generate(), &args.start_urls).await;
     crawler.run(Mode::UntilIdle, stop).await;
 
     let summary = crawler.stats().summary(spider.as_str());

@@ -6,7 +6,7 @@ use clap::Args;
 use super::{Tuning, check_start_urls, signals};
 use mocra_host::engine::node::Node;
 use mocra_host::engine::{Mode, shutdown};
-use mocra_host::services::Services;
+use mocra_host::types::RunId;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -23,7 +23,8 @@ pub struct ServeArgs {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = args.tuning.settings()?;
     check_start_urls(&args.start_urls)?;
-    let node = Node::new(settings, Services::in_memory(Default::default()))?;
+    let services = super::services(&settings).await?;
+    let node = Node::new(settings, services)?;
     let mut plugins = Vec::new();
     for path in wasm_files(&args.plugins)? {
         // A bad plugin is reported and skipped: the node serves the others.
@@ -43,7 +44,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let (trigger, stop) = shutdown::channel();
     signals::forward(trigger)?;
-    crawler.seed(&args.start_urls).await;
+    crawler.register_spiders().await;
+    crawler.seed(&RunId("serve".into()), &args.start_urls).await;
     crawler.run(Mode::Forever, stop).await;
     eprintln!("{}", crawler.stats().summary(&names.join(",")));
     Ok(())

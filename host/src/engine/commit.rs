@@ -9,10 +9,15 @@ use tokio::sync::mpsc;
 use super::Crawler;
 use super::worker::{Failure, Outcome};
 use crate::services::ServiceError;
-use crate::types::{Request, SpiderName, Task, TaskId};
+use crate::types::{Request, RunId, SpiderName, Task, TaskId};
 
 /// Outcomes taken in one batch at the most.
 const BATCH: usize = 512;
+
+/// The shared counter of a run's items (what `status` reports).
+pub fn run_items_key(spider: &SpiderName, run: &RunId) -> String {
+    format!("#items/{spider}/{run}")
+}
 
 impl Crawler {
     /// Runs until every sender is gone, then flushes the sinks.
@@ -28,8 +33,9 @@ impl Crawler {
 
     async fn commit(&self, batch: Vec<(Task, Outcome)>) {
         let mut acks = Vec::with_capacity(batch.len());
-        let mut follow_ups: HashMap<SpiderName, Vec<Request>> = HashMap::new();
+        let mut follow_ups: HashMap<(SpiderName, RunId), Vec<Request>> = HashMap::new();
         let mut later = Vec::new();
+        let mut items_per_run: HashMap<(SpiderName, RunId), i64> = HashMap::new();
         {
             let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
             for (task, outcome) in batch {
@@ -46,9 +52,12 @@ impl Crawler {
                             }
                         }
                         self.stats.page(written);
+                        *items_per_run
+                            .entry((task.spider.clone(), task.run.clone()))
+                            .or_default() += written as i64;
                         let requests = self.admit(&task.spider, output.requests);
                         follow_ups
-                            .entry(task.spider.clone())
+                            .entry((task.spider.clone(), task.run.clone()))
                             .or_default()
                             .extend(requests);
                         acks.push(task.id);
@@ -63,9 +72,9 @@ impl Crawler {
                 return;
             }
         }
-        for (spider, requests) in follow_ups {
+        for ((spider, run), requests) in follow_ups {
             let submitted = requests.len();
-            match self.frontier.submit(&spider, requests).await {
+            match self.frontier.submit(&spider, &run, requests).await {
                 Ok(accepted) => {
                     let dropped = submitted - accepted.iter().filter(|a| **a).count();
                     self.stats.duplicates(dropped as u64);
@@ -77,6 +86,16 @@ impl Crawler {
             }
         }
         self.ack(&acks).await;
+        for ((spider, run), n) in items_per_run {
+            if let Err(e) = self
+                .services
+                .cache
+                .incr(&run_items_key(&spider, &run), n)
+                .await
+            {
+                tracing::warn!(%spider, %run, "counting the run's items failed: {e}");
+            }
+        }
         for (task, failure) in later {
             if let Err(e) = self.settle(task, failure).await {
                 tracing::error!("settling a failed task: {e}");

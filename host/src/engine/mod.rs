@@ -2,7 +2,7 @@
 //! `concurrency` workers (politeness, download, parse); one committer writes their items,
 //! enqueues their follow-ups and acks them, a batch at a time.
 
-mod commit;
+pub mod commit;
 pub mod node;
 mod politeness;
 mod progress;
@@ -23,11 +23,21 @@ use crate::runtime::engine::EpochTicker;
 use crate::services::Services;
 use crate::services::frontier::Frontier;
 use crate::sinks::jsonl::JsonlSinks;
-use crate::types::{SpiderName, Task, get_request};
+use crate::types::{RunId, SpiderName, Task, get_request};
 use politeness::PolitenessGate;
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use stats::{Stats, Summary};
 use worker::Outcome;
+
+/// The claim on seeding one run of a spider.
+pub fn seeded_key(spider: &SpiderName, run: &RunId) -> String {
+    format!("#seeded/{spider}/{run}")
+}
+
+/// Where a spider's start urls are registered for `submit`.
+pub fn spider_key(spider: &SpiderName) -> String {
+    format!("#spider/{spider}")
+}
 
 /// When the loop ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,18 +84,45 @@ impl Crawler {
         self.plugins.keys()
     }
 
+    /// Tells the cluster which spiders this node runs and where they start, so `submit` can
+    /// start a run of a spider by name.
+    pub async fn register_spiders(&self) {
+        for plugin in self.plugins.values() {
+            let start = serde_json::to_vec(&plugin.info.start_urls).unwrap_or_default();
+            let key = spider_key(&plugin.name);
+            if let Err(e) = self.services.cache.set(&key, start, None).await {
+                tracing::warn!(spider = %plugin.name, "registering the spider failed: {e}");
+            }
+        }
+    }
+
     /// Puts every spider's start requests in the frontier: `start_urls` when given (they
     /// replace the spiders' own), else each spider's start urls, plus what its `start()`
     /// returns.
-    pub async fn seed(&self, start_urls: &[String]) {
+    ///
+    /// A run is seeded once however many nodes share the frontier: the first node to claim
+    /// `(spider, run)` in the shared cache seeds it, the others skip.
+    pub async fn seed(&self, run: &RunId, start_urls: &[String]) {
         for plugin in self.plugins.values() {
+            let claim = seeded_key(&plugin.name, run);
+            match self.services.cache.set_nx(&claim, Vec::new(), None).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(spider = %plugin.name, %run, "run already seeded by another node");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(spider = %plugin.name, %run, "cannot claim the seeding: {e}");
+                    continue;
+                }
+            }
             let urls = if start_urls.is_empty() {
                 &plugin.info.start_urls
             } else {
                 start_urls
             };
             let mut requests: Vec<_> = urls.iter().map(get_request).collect();
-            match plugin.pool.start().await {
+            match plugin.pool.start(run).await {
                 Ok(more) => requests.extend(more),
                 Err(e) => {
                     tracing::error!("{e}");
@@ -94,10 +131,10 @@ impl Crawler {
             }
             let requests = self.admit(&plugin.name, requests);
             let n = requests.len();
-            if let Err(e) = self.frontier.submit(&plugin.name, requests).await {
+            if let Err(e) = self.frontier.submit(&plugin.name, run, requests).await {
                 tracing::error!(spider = %plugin.name, "seeding failed: {e}");
             }
-            tracing::info!(spider = %plugin.name, requests = n, "seeded");
+            tracing::info!(spider = %plugin.name, %run, requests = n, "seeded");
         }
     }
 

@@ -59,7 +59,7 @@ impl Crawler {
         let response = self.download(&plugin, task).await?;
         plugin
             .pool
-            .parse(&response)
+            .parse(&response, &task.run)
             .await
             .map_err(|e| match e.failure {
                 // The host could not run the plugin (no instance slot free, ...): not the

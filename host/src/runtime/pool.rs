@@ -14,6 +14,7 @@ use super::bindings::mocra::spider::types::SpiderInfo;
 use super::bindings::mocra::spider::types::{Error as PluginError, Output, Request, Response};
 use super::error::{CallError, CallFailure, describe_plugin_error};
 use super::state::{HostState, PluginContext};
+use crate::types::RunId;
 
 #[derive(Clone, Debug)]
 pub struct PoolLimits {
@@ -64,8 +65,10 @@ impl InstancePool {
         self.finish(warm, "info", result)
     }
 
-    pub async fn start(&self) -> Result<Vec<Request>, CallError> {
+    /// The spider's extra start requests, for `run`.
+    pub async fn start(&self, run: &RunId) -> Result<Vec<Request>, CallError> {
         let mut warm = self.take("start").await?;
+        warm.store.data_mut().run = run.clone();
         let result = warm
             .bindings
             .mocra_spider_spider()
@@ -74,8 +77,10 @@ impl InstancePool {
         self.finish(warm, "start", result)
     }
 
-    pub async fn parse(&self, response: &Response) -> Result<Output, CallError> {
+    /// Parses a response of a task of `run`.
+    pub async fn parse(&self, response: &Response, run: &RunId) -> Result<Output, CallError> {
         let mut warm = self.take("parse").await?;
+        warm.store.data_mut().run = run.clone();
         let result = warm
             .bindings
             .mocra_spider_spider()

@@ -12,7 +12,7 @@ use super::limits::InstanceLimits;
 use crate::downloader::{AllowList, Downloader};
 use crate::services::Services;
 use crate::services::frontier::Frontier;
-use crate::types::SpiderName;
+use crate::types::{RunId, SpiderName};
 
 /// Everything a plugin's host calls reach, shared by all its instances.
 pub struct PluginContext {
@@ -39,6 +39,8 @@ pub struct HostState {
     pub(crate) plugin: Arc<PluginContext>,
     /// When the current call must end.
     pub(crate) deadline: Instant,
+    /// The run of the task being parsed: what the plugin enqueues joins it.
+    pub(crate) run: RunId,
 }
 
 impl HostState {
@@ -55,6 +57,7 @@ impl HostState {
             limits: InstanceLimits::new(max_memory),
             plugin,
             deadline: Instant::now(),
+            run: RunId(String::new()),
         }
     }
 }

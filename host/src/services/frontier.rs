@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::ServiceError;
 use super::dedup::{Dedup, fingerprint};
 use super::queue::Queue;
-use crate::types::{Request, SpiderName, Task, TaskId};
+use crate::types::{Request, RunId, SpiderName, Task, TaskId};
 
 #[derive(Clone)]
 pub struct Frontier {
@@ -18,20 +18,19 @@ impl Frontier {
         Self { queue, dedup }
     }
 
-    /// Enqueues the requests the duplicate filter lets through (all with `dont_filter`) and
-    /// answers, in order, which ones were enqueued.
+    /// Enqueues the requests the duplicate filter of this spider's run lets through (all
+    /// with `dont_filter`) and answers, in order, which ones were enqueued.
     pub async fn submit(
         &self,
         spider: &SpiderName,
+        run: &RunId,
         requests: Vec<Request>,
     ) -> Result<Vec<bool>, ServiceError> {
         if requests.is_empty() {
             return Ok(Vec::new());
         }
-        let fingerprints: Vec<_> = requests
-            .iter()
-            .map(|r| fingerprint(spider.as_str(), r))
-            .collect();
+        let scope = format!("{spider}/{run}");
+        let fingerprints: Vec<_> = requests.iter().map(|r| fingerprint(&scope, r)).collect();
         let fresh = self.dedup.insert_many(&fingerprints).await?;
         let mut accepted = Vec::with_capacity(requests.len());
         let mut tasks = Vec::new();
@@ -42,6 +41,7 @@ impl Frontier {
                 tasks.push(Task {
                     id: TaskId(0),
                     spider: spider.clone(),
+                    run: run.clone(),
                     request,
                     attempt: 0,
                 });
@@ -61,7 +61,7 @@ mod tests {
     use crate::types::get_request;
 
     #[tokio::test]
-    async fn filters_duplicates_per_spider_unless_told_not_to() {
+    async fn filters_duplicates_per_spider_and_run_unless_told_not_to() {
         let services = Services::in_memory(Default::default());
         let frontier = Frontier::new(services.queue.clone(), services.dedup.clone());
         let books = SpiderName::parse("books").unwrap();

@@ -4,6 +4,7 @@
 //! know nothing about plugins.
 
 pub mod cache;
+pub mod cluster;
 pub mod dedup;
 pub mod frontier;
 pub mod lock;
@@ -35,6 +36,27 @@ pub struct Services {
 }
 
 impl Services {
+    /// Everything on the Redis at `url`, under `mocra:<namespace>:`, shared by every node
+    /// that names the same Redis and namespace. `consumer` names this node in the queue's
+    /// consumer group.
+    pub async fn redis(
+        url: &str,
+        namespace: &str,
+        consumer: String,
+        queue_config: queue::QueueConfig,
+    ) -> Result<Self, ServiceError> {
+        let conn = redis::RedisConn::connect(url, namespace).await?;
+        let blocking = redis::RedisConn::connect(url, namespace).await?;
+        let queue = queue::redis::RedisQueue::new(conn.clone(), blocking, consumer, queue_config);
+        Ok(Self {
+            queue: Arc::new(queue.await?),
+            dedup: Arc::new(dedup::redis::RedisDedup::new(conn.clone())),
+            cache: Arc::new(cache::redis::RedisCache::new(conn.clone())),
+            sync: Arc::new(sync::redis::RedisSharedState::new(conn.clone())),
+            locks: Arc::new(lock::redis::RedisLocks::new(conn)),
+        })
+    }
+
     /// The embedded default: everything in this process, nothing shared with other nodes.
     pub fn in_memory(queue_config: queue::QueueConfig) -> Self {
         Self {

@@ -18,7 +18,9 @@ impl Host for HostState {
             return Ok(Err(Error::AccessDenied(reason)));
         }
         let ctx = self.plugin.clone();
-        let accepted: Reply<Vec<bool>> = guarded!(self, ctx.frontier.submit(&ctx.name, vec![req]));
+        let run = self.run.clone();
+        let accepted: Reply<Vec<bool>> =
+            guarded!(self, ctx.frontier.submit(&ctx.name, &run, vec![req]));
         Ok(accepted?.map(|a| a.first().copied().unwrap_or(false)))
     }
 

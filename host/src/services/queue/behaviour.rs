@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{Queue, QueueConfig};
-use crate::types::{SpiderName, Task, TaskId, get_request};
+use crate::types::{RunId, SpiderName, Task, TaskId, get_request};
 
 pub fn config() -> QueueConfig {
     QueueConfig {
@@ -19,6 +19,7 @@ fn task(url: &str, priority: u8) -> Task {
     Task {
         id: TaskId(0),
         spider: SpiderName::parse("t").unwrap(),
+        run: RunId("r".into()),
         request,
         attempt: 0,
     }
