@@ -24,7 +24,6 @@ use crate::services::Services;
 use crate::services::frontier::Frontier;
 use crate::sinks::jsonl::JsonlSinks;
 use crate::types::{RunId, SpiderName, Task, get_request};
-use politeness::PolitenessGate;
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use stats::{Stats, Summary};
 use worker::Outcome;
@@ -65,7 +64,7 @@ pub struct Crawler {
     frontier: Frontier,
     downloader: Arc<Downloader>,
     plugins: HashMap<SpiderName, Arc<Plugin>>,
-    politeness: PolitenessGate,
+    default_politeness: crate::services::rate::Rule,
     stats: Arc<Stats>,
     sinks: Mutex<JsonlSinks>,
     _ticker: EpochTicker,

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::Crawler;
-use super::politeness::PolitenessGate;
 use super::stats::Stats;
 use crate::config::Settings;
 use crate::downloader::{DownloadConfig, Downloader, RetryPolicy};
@@ -16,8 +15,8 @@ use crate::runtime::state::PluginContext;
 use crate::runtime::{LoadError, Plugin};
 use crate::services::Services;
 use crate::services::frontier::Frontier;
+use crate::services::rate::Rule;
 use crate::sinks::jsonl::{JsonlSinks, SinkError};
-use crate::types::Politeness;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
@@ -113,17 +112,17 @@ impl Node {
             by_name.insert(plugin.name.clone(), Arc::new(plugin));
         }
         let sinks = JsonlSinks::open(&self.settings.out_dir, by_name.keys(), fresh_output)?;
-        let politeness = PolitenessGate::new(Politeness {
+        let default_politeness = Rule {
             concurrency: self.settings.domain_concurrency,
-            delay_ms: 0,
-        });
+            delay: std::time::Duration::ZERO,
+        };
         Ok(Arc::new(Crawler {
             settings: self.settings,
             services: self.services,
             frontier: self.frontier,
             downloader: self.downloader,
             plugins: by_name,
-            politeness,
+            default_politeness,
             stats: Arc::new(Stats::default()),
             sinks: Mutex::new(sinks),
             _ticker: self.ticker,

@@ -1,79 +1,21 @@
-//! Per-domain politeness: at most N requests in flight on a host, and a minimum gap between
-//! two request starts, per spider.
+//! Which politeness rule a request falls under, and on which key.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
-
+use crate::services::rate::Rule;
 use crate::types::{Politeness, SpiderName};
 
-pub struct PolitenessGate {
-    default: Politeness,
-    /// Per spider, per host. Two levels so the lookup on the hot path allocates nothing.
-    slots: Mutex<HashMap<SpiderName, HashMap<String, Arc<Slot>>>>,
+/// The rule of a spider's hint, or the node's default.
+pub fn rule(hint: Option<&Politeness>, default: Rule) -> Rule {
+    hint.map_or(default, |p| Rule {
+        concurrency: p.concurrency,
+        delay: Duration::from_millis(p.delay_ms.into()),
+    })
 }
 
-struct Slot {
-    permits: Arc<Semaphore>,
-    delay: Duration,
-    next_start: Mutex<Instant>,
-}
-
-impl PolitenessGate {
-    pub fn new(default: Politeness) -> Self {
-        Self {
-            default,
-            slots: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Waits for a free slot on the host, then for the host's delay; hold the permit while
-    /// the request is in flight.
-    pub async fn enter(
-        &self,
-        spider: &SpiderName,
-        host: &str,
-        hint: Option<&Politeness>,
-    ) -> OwnedSemaphorePermit {
-        let slot = self.slot(spider, host, hint);
-        let permit = slot
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("politeness semaphores are never closed");
-        if !slot.delay.is_zero() {
-            let start = {
-                let mut next = slot.next_start.lock().unwrap_or_else(|e| e.into_inner());
-                let start = (*next).max(Instant::now());
-                *next = start + slot.delay;
-                start
-            };
-            tokio::time::sleep_until(start).await;
-        }
-        permit
-    }
-
-    fn slot(&self, spider: &SpiderName, host: &str, hint: Option<&Politeness>) -> Arc<Slot> {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = slots.get(spider).and_then(|hosts| hosts.get(host)) {
-            return slot.clone();
-        }
-        let p = hint.unwrap_or(&self.default);
-        let slot = Arc::new(Slot {
-            permits: Arc::new(Semaphore::new(p.concurrency.max(1) as usize)),
-            delay: Duration::from_millis(p.delay_ms.into()),
-            next_start: Mutex::new(Instant::now()),
-        });
-        slots
-            .entry(spider.clone())
-            .or_default()
-            .insert(host.to_owned(), slot.clone());
-        slot
-    }
+/// Politeness is kept per spider and host.
+pub fn key(spider: &SpiderName, url: &str) -> String {
+    format!("{spider}/{}", host_of(url))
 }
 
 /// The host part of a URL, without parsing the whole URL: the politeness key is looked up
@@ -104,30 +46,23 @@ mod tests {
         assert_eq!(host_of("not a url"), "");
     }
 
-    #[tokio::test]
-    async fn limits_concurrency_and_spaces_starts() {
-        let gate = PolitenessGate::new(Politeness {
-            concurrency: 1,
-            delay_ms: 0,
-        });
-        let s = SpiderName::parse("s").unwrap();
-        let first = gate.enter(&s, "a", None).await;
-        let blocked =
-            tokio::time::timeout(Duration::from_millis(50), gate.enter(&s, "a", None)).await;
-        assert!(blocked.is_err(), "a second request on the same host waits");
-        let other_host =
-            tokio::time::timeout(Duration::from_millis(50), gate.enter(&s, "b", None)).await;
-        assert!(other_host.is_ok(), "another host is not held up");
-        drop(first);
-
-        let spaced = Politeness {
-            concurrency: 4,
-            delay_ms: 60,
+    #[test]
+    fn spider_hints_override_the_default() {
+        let default = Rule {
+            concurrency: 16,
+            delay: Duration::ZERO,
         };
-        let started = Instant::now();
-        for _ in 0..3 {
-            drop(gate.enter(&s, "c", Some(&spaced)).await);
-        }
-        assert!(started.elapsed() >= Duration::from_millis(120));
+        assert_eq!(rule(None, default), default);
+        let hint = Politeness {
+            concurrency: 2,
+            delay_ms: 500,
+        };
+        let expected = Rule {
+            concurrency: 2,
+            delay: Duration::from_millis(500),
+        };
+        assert_eq!(rule(Some(&hint), default), expected);
+        let books = SpiderName::parse("books").unwrap();
+        assert_eq!(key(&books, "http://a.com:81/x"), "books/a.com");
     }
 }

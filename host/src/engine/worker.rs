@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::Crawler;
-use super::politeness::host_of;
+use super::politeness;
 use crate::downloader::retryable_status;
 use crate::runtime::{CallFailure, Plugin};
 use crate::types::{Output, Response, Task};
@@ -71,14 +71,14 @@ impl Crawler {
     }
 
     async fn download(&self, plugin: &Arc<Plugin>, task: &Task) -> Result<Response, Failure> {
+        let rule = politeness::rule(plugin.info.politeness.as_ref(), self.default_politeness);
+        let key = politeness::key(&task.spider, &task.request.url);
         let permit = self
-            .politeness
-            .enter(
-                &task.spider,
-                host_of(&task.request.url),
-                plugin.info.politeness.as_ref(),
-            )
-            .await;
+            .services
+            .rate
+            .enter(&key, rule)
+            .await
+            .map_err(|e| Failure::transient("politeness", e.to_string()))?;
         let fetched = self
             .downloader
             .fetch(task.request.clone(), &plugin.allow)

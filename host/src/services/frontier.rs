@@ -66,11 +66,13 @@ mod tests {
         let frontier = Frontier::new(services.queue.clone(), services.dedup.clone());
         let books = SpiderName::parse("books").unwrap();
         let news = SpiderName::parse("news").unwrap();
+        let (first, second) = (RunId("1".into()), RunId("2".into()));
         let mut again = get_request("http://h/a");
         again.dont_filter = true;
         let got = frontier
             .submit(
                 &books,
+                &first,
                 vec![
                     get_request("http://h/a"),
                     get_request("http://h/a#x"),
@@ -80,13 +82,26 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got, [true, false, true]);
-        let got = frontier
-            .submit(&news, vec![get_request("http://h/a")])
-            .await
-            .unwrap();
-        assert_eq!(got, [true]);
+        let a = || vec![get_request("http://h/a")];
+        assert_eq!(frontier.submit(&news, &first, a()).await.unwrap(), [true]);
+        assert_eq!(frontier.submit(&books, &second, a()).await.unwrap(), [true]);
+        assert_eq!(
+            frontier.submit(&books, &second, a()).await.unwrap(),
+            [false]
+        );
         let tasks = services.queue.pop(10, Duration::ZERO).await.unwrap();
-        let spiders: Vec<_> = tasks.iter().map(|t| t.spider.as_str()).collect();
-        assert_eq!(spiders, ["books", "books", "news"]);
+        let got: Vec<_> = tasks
+            .iter()
+            .map(|t| (t.spider.as_str(), t.run.0.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("books", "1"),
+                ("books", "1"),
+                ("news", "1"),
+                ("books", "2")
+            ]
+        );
     }
 }

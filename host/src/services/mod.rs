@@ -9,6 +9,7 @@ pub mod dedup;
 pub mod frontier;
 pub mod lock;
 pub mod queue;
+pub mod rate;
 pub mod redis;
 pub mod sync;
 
@@ -33,6 +34,7 @@ pub struct Services {
     pub cache: Arc<dyn cache::Cache>,
     pub sync: Arc<dyn sync::SharedState>,
     pub locks: Arc<dyn lock::Locks>,
+    pub rate: Arc<dyn rate::RateLimiter>,
 }
 
 impl Services {
@@ -47,13 +49,16 @@ impl Services {
     ) -> Result<Self, ServiceError> {
         let conn = redis::RedisConn::connect(url, namespace).await?;
         let blocking = redis::RedisConn::connect(url, namespace).await?;
+        // A place on a domain is held at most as long as its task may stay unacked.
+        let lease = queue_config.visibility_timeout;
         let queue = queue::redis::RedisQueue::new(conn.clone(), blocking, consumer, queue_config);
         Ok(Self {
             queue: Arc::new(queue.await?),
             dedup: Arc::new(dedup::redis::RedisDedup::new(conn.clone())),
             cache: Arc::new(cache::redis::RedisCache::new(conn.clone())),
             sync: Arc::new(sync::redis::RedisSharedState::new(conn.clone())),
-            locks: Arc::new(lock::redis::RedisLocks::new(conn)),
+            locks: Arc::new(lock::redis::RedisLocks::new(conn.clone())),
+            rate: Arc::new(rate::redis::RedisRateLimiter::new(conn, lease)),
         })
     }
 
@@ -65,6 +70,7 @@ impl Services {
             cache: Arc::new(cache::memory::MemoryCache::default()),
             sync: Arc::new(sync::memory::MemorySharedState::default()),
             locks: Arc::new(lock::memory::MemoryLocks::default()),
+            rate: Arc::new(rate::memory::MemoryRateLimiter::default()),
         }
     }
 }

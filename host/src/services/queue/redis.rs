@@ -33,10 +33,14 @@ const GROUP: &str = "workers";
 /// The longest single blocking read, so shutdown and promotions are never held up long.
 const BLOCK_SLICE: Duration = Duration::from_millis(200);
 
-/// Acks and deletes an entry: KEYS[1] stream; ARGV[1] group, ARGV[2] entry id.
+/// Acks and deletes a batch of entries: KEYS[i] the stream of entry i; ARGV[1] group,
+/// ARGV[i + 1] entry i.
 const ACK: &str = r"
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('XDEL', KEYS[1], ARGV[2])
+for i, stream in ipairs(KEYS) do
+  redis.call('XACK', stream, ARGV[1], ARGV[i + 1])
+  redis.call('XDEL', stream, ARGV[i + 1])
+end
+return #KEYS
 ";
 
 /// Moves an entry to the delayed set: KEYS[1] stream, KEYS[2] delayed set;
@@ -418,17 +422,19 @@ impl Queue for RedisQueue {
     }
 
     async fn ack(&self, ids: &[TaskId]) -> Result<(), ServiceError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut batch = self.ack.prepare_invoke();
+        batch.arg(GROUP);
         for &id in ids {
             let (priority, entry) = self.location(id)?;
-            self.ack
-                .key(self.stream(priority))
-                .arg(GROUP)
-                .arg(entry)
-                .invoke_async::<()>(&mut self.redis.con())
-                .await
-                .map_err(service_error)?;
+            batch.key(self.stream(priority)).arg(entry);
         }
-        Ok(())
+        batch
+            .invoke_async::<()>(&mut self.redis.con())
+            .await
+            .map_err(service_error)
     }
 
     async fn retry(&self, task: Task, delay: Duration) -> Result<(), ServiceError> {
