@@ -6,11 +6,16 @@
 //! threads with the native loop: to the site, the host process and the native loop are two
 //! clients alike.
 //!
+//! Then the same crawl in distributed mode, on a real redis-server with one and with two
+//! `serve` workers (see `cluster.rs`).
+//!
 //! `mocra-bench [--pages N] [--rounds R] [--concurrency C]` (defaults 20000, 3, 64). One
 //! untimed warm-up round of each side comes first (it also fills the host's precompiled
 //! plugin cache, so no timed host round compiles the plugin); the figures are the medians of
 //! the timed rounds, each timing a whole crawl (for the host: the whole process, start-up
 //! included).
+
+mod cluster;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -250,6 +255,20 @@ async fn bench(origin: &str, o: Options) -> Result<(), String> {
         "host: {h:.0} pages/s   native: {n:.0} pages/s   ratio: {:.2}",
         h / n
     );
+    for workers in [1, 2] {
+        let mut cluster = cluster::Cluster::start(workers, origin, &o).await?;
+        cluster.round(origin, &o).await?;
+        let mut rates = Vec::new();
+        for _ in 0..o.rounds {
+            rates.push(pages / cluster.round(origin, &o).await?.as_secs_f64());
+        }
+        let r = median(rates);
+        println!(
+            "redis, {workers} worker{}: {r:.0} pages/s   ratio to native: {:.2}",
+            if workers == 1 { "" } else { "s" },
+            r / n
+        );
+    }
     Ok(())
 }
 
