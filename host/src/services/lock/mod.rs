@@ -4,6 +4,7 @@
 //! which grows with every acquisition of a name, lets the resource it guards refuse the
 //! stale holder's late writes.
 
+pub mod leader;
 pub mod memory;
 pub mod redis;
 
