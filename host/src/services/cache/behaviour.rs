@@ -17,12 +17,13 @@ pub async fn set_get_delete(c: &dyn Cache) {
 }
 
 pub async fn ttl_expires(c: &dyn Cache) {
-    c.set("t", b"v".to_vec(), Some(Duration::from_millis(50)))
+    // Wide enough that a loaded machine still reads the key before it expires.
+    c.set("t", b"v".to_vec(), Some(Duration::from_millis(500)))
         .await
         .unwrap();
     c.set("forever", b"v".to_vec(), None).await.unwrap();
     assert_eq!(c.get("t").await.unwrap(), Some(b"v".to_vec()));
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(c.get("t").await.unwrap(), None);
     assert_eq!(c.get("forever").await.unwrap(), Some(b"v".to_vec()));
     assert!(
