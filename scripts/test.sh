@@ -13,6 +13,8 @@ fi
 
 cargo fmt --all --check
 cargo clippy --all-targets -- -D warnings
-# The end-to-end tests drive the real binary: build it before they run.
-cargo build -p mocra-host
+# The end-to-end tests drive the real binary: build it before they run. Building the default
+# members (not `-p mocra-host` alone) resolves features as `cargo test` does, so the test
+# build reuses every dependency instead of compiling wasmtime again.
+cargo build
 cargo test

@@ -72,6 +72,19 @@ impl Crawler {
                 return;
             }
         }
+        // Counted once on disk and before the ack: a crash between the two leaves the tasks
+        // unacked, so they are done and counted again. The count is then at least the
+        // distinct items and at most the lines written.
+        for ((spider, run), n) in items_per_run {
+            if let Err(e) = self
+                .services
+                .cache
+                .incr(&run_items_key(&spider, &run), n)
+                .await
+            {
+                tracing::warn!(%spider, %run, "counting the run's items failed: {e}");
+            }
+        }
         for ((spider, run), requests) in follow_ups {
             let submitted = requests.len();
             match self.frontier.submit(&spider, &run, requests).await {
@@ -86,16 +99,6 @@ impl Crawler {
             }
         }
         self.ack(&acks).await;
-        for ((spider, run), n) in items_per_run {
-            if let Err(e) = self
-                .services
-                .cache
-                .incr(&run_items_key(&spider, &run), n)
-                .await
-            {
-                tracing::warn!(%spider, %run, "counting the run's items failed: {e}");
-            }
-        }
         for (task, failure) in later {
             if let Err(e) = self.settle(task, failure).await {
                 tracing::error!("settling a failed task: {e}");
