@@ -178,11 +178,10 @@ async fn a_killed_worker_loses_nothing() {
         lines,
         lines - urls.len()
     );
-    assert_eq!(
-        seedings(&logs),
-        (1, 3),
-        "one of the four workers seeded the run"
-    );
+    // The killed worker may have died before deciding; the other three always decide.
+    let (seeded, skipped) = seedings(&logs);
+    assert_eq!(seeded, 1, "exactly one worker seeded the run");
+    assert!(skipped >= 2, "the others found it seeded ({skipped})");
 }
 
 #[tokio::test(flavor = "multi_thread")]
