@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::ServiceError;
 use super::queue::QueueDepth;
+use super::queue::redis as queue;
 use super::redis::{RedisConn, service_error};
 
 /// A worker counts as alive while it touched the queue this recently; an idle worker still
@@ -15,8 +16,8 @@ const ALIVE_WITHIN_MS: u64 = 10_000;
 #[derive(Debug, Default)]
 pub struct ClusterStatus {
     pub workers_alive: Vec<String>,
-    /// Per priority: (ready, in flight, delayed).
-    pub priorities: BTreeMap<u8, (usize, usize, usize)>,
+    /// Per priority (its `dead` is always 0: dead letters are not per priority).
+    pub priorities: BTreeMap<u8, QueueDepth>,
     pub depth: QueueDepth,
     /// `spider/run` → items written.
     pub runs: BTreeMap<String, i64>,
@@ -24,42 +25,20 @@ pub struct ClusterStatus {
 
 pub async fn status(redis: &RedisConn) -> Result<ClusterStatus, ServiceError> {
     let mut con = redis.con();
-    let mut status = ClusterStatus::default();
-    let priorities: Vec<u8> = redis::cmd("SMEMBERS")
-        .arg(redis.key("queue", "priorities"))
-        .query_async(&mut con)
-        .await
-        .map_err(service_error)?;
+    let priorities = queue::priorities(redis).await?;
+    let (per_priority, depth) = queue::depth_by_priority(redis, &priorities).await?;
+    let mut status = ClusterStatus {
+        priorities: per_priority,
+        depth,
+        ..ClusterStatus::default()
+    };
     let mut alive = std::collections::BTreeSet::new();
     for p in priorities {
-        let stream = redis.key("queue", &format!("p{p}"));
-        let (len, pending, delayed): (usize, redis::Value, usize) = redis::pipe()
-            .cmd("XLEN")
-            .arg(&stream)
-            .cmd("XPENDING")
-            .arg(&stream)
-            .arg("workers")
-            .cmd("ZCARD")
-            .arg(redis.key("queue", &format!("delayed:p{p}")))
-            .query_async(&mut con)
-            .await
-            .map_err(service_error)?;
-        let in_flight = match pending {
-            redis::Value::Array(summary) => summary
-                .first()
-                .and_then(|v| redis::from_redis_value_ref(v).ok())
-                .unwrap_or(0),
-            _ => 0,
-        };
-        let ready = len.saturating_sub(in_flight);
-        status.priorities.insert(p, (ready, in_flight, delayed));
-        status.depth.ready += ready;
-        status.depth.in_flight += in_flight;
-        status.depth.delayed += delayed;
+        let stream = queue::stream_key(redis, p);
         let consumers: Vec<BTreeMap<String, redis::Value>> = redis::cmd("XINFO")
             .arg("CONSUMERS")
             .arg(&stream)
-            .arg("workers")
+            .arg(queue::GROUP)
             .query_async(&mut con)
             .await
             .map_err(service_error)?;
@@ -78,11 +57,6 @@ pub async fn status(redis: &RedisConn) -> Result<ClusterStatus, ServiceError> {
         }
     }
     status.workers_alive = alive.into_iter().collect();
-    status.depth.dead = redis::cmd("XLEN")
-        .arg(redis.key("queue", "dead"))
-        .query_async(&mut con)
-        .await
-        .map_err(service_error)?;
     let prefix = redis.key("cache", "#items/");
     let keys: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{prefix}*"))
@@ -108,10 +82,11 @@ impl fmt::Display for ClusterStatus {
             self.workers_alive.len(),
             self.workers_alive
         )?;
-        for (p, (ready, in_flight, delayed)) in self.priorities.iter().rev() {
+        for (p, d) in self.priorities.iter().rev() {
             writeln!(
                 f,
-                "priority {p}: {ready} ready, {in_flight} in flight, {delayed} delayed retries"
+                "priority {p}: {} ready, {} in flight, {} delayed retries",
+                d.ready, d.in_flight, d.delayed
             )?;
         }
         writeln!(

@@ -16,7 +16,7 @@
 //! `XCLAIM` hands them to this node, unless they were delivered `max_deliveries` times
 //! already, in which case they go to the dead-letter stream.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -29,7 +29,8 @@ use crate::services::ServiceError;
 use crate::services::redis::{RedisConn, service_error};
 use crate::types::{Task, TaskId};
 
-const GROUP: &str = "workers";
+/// The consumer group every worker reads the task streams in.
+pub const GROUP: &str = "workers";
 /// The longest single blocking read, so shutdown and promotions are never held up long.
 const BLOCK_SLICE: Duration = Duration::from_millis(200);
 
@@ -127,21 +128,16 @@ impl RedisQueue {
     }
 
     fn stream(&self, priority: u8) -> String {
-        self.redis.key("queue", &format!("p{priority}"))
+        stream_key(&self.redis, priority)
     }
 
     fn delayed(&self, priority: u8) -> String {
-        self.redis.key("queue", &format!("delayed:p{priority}"))
+        delayed_key(&self.redis, priority)
     }
 
     /// Every priority in use, highest first, with its stream and group created.
     async fn known_priorities(&self) -> Result<Vec<u8>, ServiceError> {
-        let shared: Vec<u8> = redis::cmd("SMEMBERS")
-            .arg(self.redis.key("queue", "priorities"))
-            .query_async(&mut self.redis.con())
-            .await
-            .map_err(service_error)?;
-        for p in shared {
+        for p in priorities(&self.redis).await? {
             self.ensure_priority(p).await?;
         }
         let known = self.priorities.lock().unwrap_or_else(|e| e.into_inner());
@@ -344,6 +340,70 @@ impl RedisQueue {
     }
 }
 
+/// The task stream of a priority.
+pub fn stream_key(redis: &RedisConn, priority: u8) -> String {
+    redis.key("queue", &format!("p{priority}"))
+}
+
+/// The delayed retries of a priority.
+pub fn delayed_key(redis: &RedisConn, priority: u8) -> String {
+    redis.key("queue", &format!("delayed:p{priority}"))
+}
+
+/// The priorities any node has used.
+pub async fn priorities(redis: &RedisConn) -> Result<Vec<u8>, ServiceError> {
+    redis::cmd("SMEMBERS")
+        .arg(redis.key("queue", "priorities"))
+        .query_async(&mut redis.con())
+        .await
+        .map_err(service_error)
+}
+
+/// The frontier per priority (ready, in flight, delayed; no dead letters) and in total (with
+/// the dead letters), read from the key layout alone in one pipeline: `status` asks without
+/// joining the consumer group.
+pub async fn depth_by_priority(
+    redis: &RedisConn,
+    priorities: &[u8],
+) -> Result<(BTreeMap<u8, QueueDepth>, QueueDepth), ServiceError> {
+    let mut pipe = redis::pipe();
+    for &p in priorities {
+        pipe.cmd("XLEN").arg(stream_key(redis, p));
+        pipe.cmd("XPENDING").arg(stream_key(redis, p)).arg(GROUP);
+        pipe.cmd("ZCARD").arg(delayed_key(redis, p));
+    }
+    pipe.cmd("XLEN").arg(redis.key("queue", "dead"));
+    let values: Vec<redis::Value> = pipe
+        .query_async(&mut redis.con())
+        .await
+        .map_err(service_error)?;
+    let number = |v: &redis::Value| -> usize { redis::from_redis_value_ref(v).unwrap_or(0) };
+    let mut per_priority = BTreeMap::new();
+    let mut total = QueueDepth::default();
+    for (i, chunk) in values.chunks(3).enumerate() {
+        if let [len, pending, delayed] = chunk {
+            // XPENDING's summary form starts with the number of pending entries.
+            let in_flight = match pending {
+                redis::Value::Array(summary) => summary.first().map_or(0, number),
+                _ => 0,
+            };
+            let depth = QueueDepth {
+                ready: number(len).saturating_sub(in_flight),
+                in_flight,
+                delayed: number(delayed),
+                dead: 0,
+            };
+            total.ready += depth.ready;
+            total.in_flight += depth.in_flight;
+            total.delayed += depth.delayed;
+            per_priority.insert(priorities[i], depth);
+        } else if let [dead] = chunk {
+            total.dead = number(dead);
+        }
+    }
+    Ok((per_priority, total))
+}
+
 /// The stream id just before `id`, so that `XREAD … id` returns `id` itself.
 fn before(id: &str) -> String {
     match id
@@ -488,33 +548,7 @@ impl Queue for RedisQueue {
 
     async fn depth(&self) -> Result<QueueDepth, ServiceError> {
         let priorities = self.known_priorities().await?;
-        let mut pipe = redis::pipe();
-        for &p in &priorities {
-            pipe.cmd("XLEN").arg(self.stream(p));
-            pipe.cmd("XPENDING").arg(self.stream(p)).arg(GROUP);
-            pipe.cmd("ZCARD").arg(self.delayed(p));
-        }
-        pipe.cmd("XLEN").arg(self.redis.key("queue", "dead"));
-        let values: Vec<redis::Value> = pipe
-            .query_async(&mut self.redis.con())
-            .await
-            .map_err(service_error)?;
-        let number = |v: &redis::Value| -> usize { redis::from_redis_value_ref(v).unwrap_or(0) };
-        let mut depth = QueueDepth::default();
-        for chunk in values.chunks(3) {
-            if let [len, pending, delayed] = chunk {
-                let in_flight = match pending {
-                    redis::Value::Array(summary) => summary.first().map_or(0, number),
-                    _ => 0,
-                };
-                depth.ready += number(len).saturating_sub(in_flight);
-                depth.in_flight += in_flight;
-                depth.delayed += number(delayed);
-            } else if let [dead] = chunk {
-                depth.dead = number(dead);
-            }
-        }
-        Ok(depth)
+        Ok(depth_by_priority(&self.redis, &priorities).await?.1)
     }
 
     async fn publish(&self, topic: &str, payload: Vec<u8>) -> Result<(), ServiceError> {
